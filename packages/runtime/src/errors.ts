@@ -1,0 +1,23 @@
+/**
+ * Errors of the runtime carry a stable `code`; the server turns them into HTTP
+ * statuses and the CLI into messages and exit codes, only at those edges.
+ */
+export type JobsErrorCode =
+  | 'UNKNOWN_TYPE'
+  | 'PAYLOAD_INVALID'
+  | 'OPTIONS_INVALID'
+  | 'QUEUE_UNKNOWN'
+  | 'JOB_NOT_FOUND'
+  | 'BACKEND_UNAVAILABLE'
+  | 'DATABASE_UNAVAILABLE';
+
+export class JobsError extends Error {
+  constructor(readonly code: JobsErrorCode, message: string, readonly details?: unknown) {
+    super(message);
+    this.name = 'JobsError';
+  }
+}
+
+export function isJobsError(error: unknown): error is JobsError {
+  return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && error.name === 'JobsError';
+}

@@ -1,0 +1,18 @@
+export * from './config/index.js';
+export * from './db/index.js';
+export * from './registry/index.js';
+export { JobsError, isJobsError, type JobsErrorCode } from './errors.js';
+export { createLogger, silentLogger, type Logger } from './logger.js';
+export { DEFAULT_QUEUES, PRIORITY_VALUES, priorityName } from './queues.js';
+export { wrapJobData, unwrapJobData, isJobEnvelope, type JobEnvelope } from './job-envelope.js';
+export type { QueueBackend } from './backend/queue-backend.js';
+export { createBackend } from './backend/create-backend.js';
+export { createDatabasePool, pingDatabase } from './database-pool.js';
+export { JobRecorder, type JobRecorderOptions } from './record/job-recorder.js';
+export type { JobSnapshot, JobStatus, FailureRow } from './record/job-snapshot.js';
+export { JobProducer, MAX_BULK, type EnqueuedJob } from './producer/job-producer.js';
+export type { EnqueueRequest, EnqueueOptions } from './producer/enqueue-request.js';
+export { knownQueues } from './producer/prepare-job.js';
+export { WorkerPool, type WorkerPoolOptions } from './worker/worker-pool.js';
+export { Runtime, discoverProcessors, type RuntimeOptions } from './runtime.js';
+export { RUNTIME_VERSION } from './runtime-version.js';

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { escapeIdentifier } from 'pg';
+import type pg from 'pg';
+import type { Queue } from 'bullmq';
+import type { RuntimeConfig } from './config/index.js';
+import { createBackend } from './backend/create-backend.js';
+import type { QueueBackend } from './backend/queue-backend.js';
+import { createDatabasePool } from './database-pool.js';
+import { migrateRecord } from './db/index.js';
+import { createLogger, type Logger } from './logger.js';
+import { JobProducer } from './producer/job-producer.js';
+import { JobRecorder, type JobRecorderOptions } from './record/job-recorder.js';
+import {
+  builtinProcessorSources, installedProcessorSources, pathProcessorSources, ProcessorRegistry,
+} from './registry/index.js';
+import { RUNTIME_VERSION } from './runtime-version.js';
+import { WorkerPool, type WorkerPoolOptions } from './worker/worker-pool.js';
+
+export interface RuntimeOptions {
+  log?: Logger;
+  /** Apply the record's migrations on start (true by default). */
+  migrate?: boolean;
+  recorder?: JobRecorderOptions;
+  /** Use this registry instead of discovering processors (tests, embedding). */
+  registry?: ProcessorRegistry;
+}
+
+/**
+ * Everything a process of nself-jobs needs, wired once: the database pool, the
+ * queue backend, the processor registry, the record's recorder and the producer.
+ * The CLI commands and the server are thin layers over this.
+ */
+export class Runtime {
+  readonly producer: JobProducer;
+  readonly quotedSchema: string;
+  private readonly queues = new Map<string, Queue>();
+  private readonly pools: WorkerPool[] = [];
+  private closed = false;
+
+  private constructor(
+    readonly config: RuntimeConfig,
+    readonly log: Logger,
+    readonly pool: pg.Pool,
+    readonly backend: QueueBackend,
+    readonly registry: ProcessorRegistry,
+    readonly recorder: JobRecorder,
+  ) {
+    this.quotedSchema = escapeIdentifier(config.database.schema);
+    this.producer = new JobProducer({ pool, quotedSchema: this.quotedSchema, registry, config, queue: (name) => this.queue(name) });
+  }
+
+  static async start(config: RuntimeConfig, options: RuntimeOptions = {}): Promise<Runtime> {
+    const log = options.log ?? createLogger(config.logLevel);
+    const registry = options.registry ?? (await discoverProcessors(config));
+    const pool = createDatabasePool(config);
+    try {
+      if (options.migrate !== false) await migrateRecord(pool, config.database.schema);
+      const backend = await createBackend(config);
+      const recorder = new JobRecorder(pool, escapeIdentifier(config.database.schema), log, options.recorder);
+      return new Runtime(config, log, pool, backend, registry, recorder);
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw error;
+    }
+  }
+
+  /** The BullMQ queue of that name (created once, closed with the runtime). */
+  queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = this.backend.createQueue(name);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  async startWorkers(options: WorkerPoolOptions): Promise<WorkerPool> {
+    const workers = new WorkerPool({ backend: this.backend, registry: this.registry, recorder: this.recorder, config: this.config, log: this.log }, options);
+    this.pools.push(workers);
+    await workers.start();
+    return workers;
+  }
+
+  /** Workers first (they finish or hand back their jobs), then the record drains, then connections. */
+  async close(graceMs?: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.pools.map((p) => p.close(graceMs)));
+    await this.recorder.close();
+    await this.backend.close();
+    await this.pool.end();
+  }
+}
+
+export async function discoverProcessors(config: RuntimeConfig): Promise<ProcessorRegistry> {
+  return ProcessorRegistry.discover({
+    runtimeVersion: RUNTIME_VERSION,
+    sources: [
+      ...builtinProcessorSources(),
+      ...installedProcessorSources(path.join(config.dataDir, 'plugins')),
+      ...pathProcessorSources(config.processorPaths),
+    ],
+  });
+}

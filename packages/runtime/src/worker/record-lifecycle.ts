@@ -1,0 +1,47 @@
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import type { JobRecorder } from '../record/job-recorder.js';
+import { failureFromError, snapshotFromJob } from '../record/job-snapshot.js';
+import { recordIdOf } from '../record/record-id.js';
+import type { Logger } from '../logger.js';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Feeds a worker's lifecycle events into the record. BullMQ emits `completed` and
+ * `failed` after the backend has stored the outcome, so the record never runs ahead
+ * of the backend.
+ */
+export function recordLifecycle(worker: Worker, recorder: JobRecorder, log: Logger): void {
+  worker.on('active', (job: Job) => {
+    recorder.record(snapshotFromJob(job, 'active', { completed_at: null }));
+  });
+
+  worker.on('progress', (job: Job, progress) => {
+    recorder.record(snapshotFromJob(job, 'active', { progress }));
+  });
+
+  worker.on('completed', (job: Job, result: unknown) => {
+    const finishedOn = job.finishedOn ?? Date.now();
+    recorder.record(snapshotFromJob(job, 'completed', {
+      completed_at: iso(finishedOn),
+      result: { value: result ?? null, duration_ms: job.processedOn ? finishedOn - job.processedOn : null },
+    }));
+  });
+
+  worker.on('failed', (job: Job | undefined, error: Error) => {
+    if (!job) return;
+    const attempts = job.opts.attempts ?? 1;
+    const unrecoverable = error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
+    // Mirrors BullMQ's own decision (Job.shouldRetryJob); attemptsMade already counts this attempt.
+    const final = unrecoverable || job.attemptsMade >= attempts;
+    const now = Date.now();
+    recorder.recordFailure(failureFromError(recordIdOf(job.queueName, String(job.id), job.timestamp), job.attemptsMade, error));
+    recorder.record(snapshotFromJob(job, final ? 'failed' : job.delay > 0 ? 'delayed' : 'waiting', {
+      completed_at: final ? iso(job.finishedOn ?? now) : null,
+      run_at: !final && job.delay > 0 ? iso(now + job.delay) : null,
+      last_error: error.message,
+    }));
+  });
+
+  worker.on('error', (error) => log.error({ err: error, queue: worker.name }, 'worker error'));
+}
