@@ -16,3 +16,5 @@ export { knownQueues } from './producer/prepare-job.js';
 export { WorkerPool, type WorkerPoolOptions } from './worker/worker-pool.js';
 export { Runtime, discoverProcessors, type RuntimeOptions } from './runtime.js';
 export { RUNTIME_VERSION } from './runtime-version.js';
+export { reconcileRecord, type ReconcileReport } from './record/reconcile-record.js';
+export { recordIdOf, isUuid } from './record/record-id.js';

@@ -10,6 +10,7 @@ import { migrateRecord } from './db/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { JobProducer } from './producer/job-producer.js';
 import { JobRecorder, type JobRecorderOptions } from './record/job-recorder.js';
+import { reconcileRecord, type ReconcileReport } from './record/reconcile-record.js';
 import {
   builtinProcessorSources, installedProcessorSources, pathProcessorSources, ProcessorRegistry,
 } from './registry/index.js';
@@ -74,11 +75,20 @@ export class Runtime {
     return queue;
   }
 
-  async startWorkers(options: WorkerPoolOptions): Promise<WorkerPool> {
+  /** Starts workers, then reconciles their queues' record with the backend in the background. */
+  async startWorkers(options: WorkerPoolOptions & { reconcile?: boolean }): Promise<WorkerPool> {
     const workers = new WorkerPool({ backend: this.backend, registry: this.registry, recorder: this.recorder, config: this.config, log: this.log }, options);
     this.pools.push(workers);
     await workers.start();
+    if (options.reconcile !== false) {
+      this.reconcile(options.queues).catch((error) => this.log.warn({ err: error }, 'record reconcile failed; it runs again at the next start'));
+    }
     return workers;
+  }
+
+  /** See reconcileRecord: rebuilds lost record rows and requeues jobs the backend never got. */
+  reconcile(queues: string[], orphanAgeMs?: number): Promise<ReconcileReport> {
+    return reconcileRecord({ pool: this.pool, quotedSchema: this.quotedSchema, recorder: this.recorder, queue: (n) => this.queue(n), log: this.log, config: this.config }, queues, orphanAgeMs);
   }
 
   /** Workers first (they finish or hand back their jobs), then the record drains, then connections. */

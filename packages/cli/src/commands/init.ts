@@ -1,4 +1,4 @@
-import { createDatabasePool, createBackend, discoverProcessors, migrateRecord, pingDatabase, describeDatabase } from '@nself-jobs/runtime';
+import { createLogger, knownQueues, Runtime, createDatabasePool, createBackend, discoverProcessors, migrateRecord, pingDatabase, describeDatabase } from '@nself-jobs/runtime';
 import { BaseCommand, EXIT } from '../base-command.js';
 
 interface Check {
@@ -52,6 +52,18 @@ export default class Init extends BaseCommand {
       const registry = await discoverProcessors(config);
       return registry.list().map((p) => `${p.type} (${p.packageName}@${p.packageVersion}, ${p.source})`).join(', ') || 'none installed';
     });
+
+    if (checks.every((c) => c.ok)) {
+      await check('record', async () => {
+        const runtime = await Runtime.start(config, { migrate: false, log: createLogger(config.logLevel, 'stderr') });
+        try {
+          const { rebuilt, requeued } = await runtime.reconcile(knownQueues(runtime.registry));
+          return `in step with the backend (${rebuilt} rows rebuilt, ${requeued} jobs requeued)`;
+        } finally {
+          await runtime.close();
+        }
+      });
+    }
 
     const ok = checks.every((c) => c.ok);
     this.output(flags.json, { ok, checks }, () => {

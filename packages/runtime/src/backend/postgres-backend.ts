@@ -16,11 +16,16 @@ export async function createPostgresQueueBackend(config: RuntimeConfig): Promise
     : postgresConnectionConfig(config);
   const pool = new pg.Pool({ ...connection, max: 20 });
   pool.on('error', () => {});
-  const client = await pool.connect();
   try {
-    await runMigrations(client, BULLMQ_SCHEMA);
-  } finally {
-    client.release();
+    const client = await pool.connect();
+    try {
+      await runMigrations(client, BULLMQ_SCHEMA);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new Error(`cannot reach PostgreSQL at ${describeDatabase(config)} for the queues: ${(error as Error).message}`);
   }
   const { Queue, Worker } = withBackend(createPostgresBackend);
   const closers: Array<{ close(): Promise<void> }> = [];

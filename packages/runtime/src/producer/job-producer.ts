@@ -1,10 +1,10 @@
 import pg from 'pg';
-import type { JobsOptions, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { RuntimeConfig } from '../config/index.js';
 import type { ProcessorRegistry } from '../registry/index.js';
 import { JobsError } from '../errors.js';
 import { wrapJobData } from '../job-envelope.js';
-import { PRIORITY_VALUES } from '../queues.js';
+import { backendJobOptions } from '../backend/backend-job-options.js';
 import type { EnqueueRequest } from './enqueue-request.js';
 import { prepareJob, type PreparedJob } from './prepare-job.js';
 
@@ -118,7 +118,7 @@ export class JobProducer {
     try {
       for (const [name, jobs] of byQueue) {
         const queue = this.deps.queue(name);
-        await queue.addBulk(jobs.map((p) => ({ name: p.type, data: wrapJobData({ payload: p.payload, priority: p.priority, timeout: p.timeout, scheduleName: p.scheduleName ?? undefined }), opts: this.backendOptions(p) })));
+        await queue.addBulk(jobs.map((p) => ({ name: p.type, data: wrapJobData({ payload: p.payload, priority: p.priority, timeout: p.timeout, scheduleName: p.scheduleName ?? undefined }), opts: backendJobOptions(p, this.deps.config) })));
         added.push(...jobs.map((p) => ({ queue, id: p.id })));
       }
     } catch (error) {
@@ -126,23 +126,6 @@ export class JobProducer {
       await Promise.allSettled(added.map(({ queue, id }) => queue.remove(id)));
       throw error;
     }
-  }
-
-  private backendOptions(p: PreparedJob): JobsOptions {
-    const { cleanCompletedAfter, cleanFailedAfter } = this.deps.config;
-    return {
-      jobId: p.id,
-      priority: PRIORITY_VALUES[p.priority],
-      attempts: p.attempts,
-      // Our own strategy names, so that the worker's backoffStrategy can honour a
-      // processor's "retry after N ms" (BullMQ only asks it for unknown types).
-      backoff: { type: `nself-${p.backoff.type}`, delay: p.backoff.delay },
-      delay: p.delay || undefined,
-      // Finished jobs stay in the backend as long as the record keeps them, so a
-      // record write lost in a crash can be rebuilt from the backend.
-      removeOnComplete: { age: Math.ceil(cleanCompletedAfter / 1000) },
-      removeOnFail: { age: Math.ceil(cleanFailedAfter / 1000) },
-    };
   }
 }
 
