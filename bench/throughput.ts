@@ -26,6 +26,8 @@ const USAGE = `usage: node --import tsx bench/throughput.ts [options]
   -c, --concurrency N     worker concurrency of both (default 100; env BENCH_CONCURRENCY)
       --warmup N          jobs of an unreported first round of each side (default 2000; 0 for none)
       --timeout S         seconds one phase may take before the run fails (default 120)
+      --settle S          before each phase, wait up to S seconds for other processes on the
+                          machine to quiet down (default 20; 0 to start at once)
       --bare-options M    plain: what a BullMQ user writes; runtime: also the job id, priority,
                           attempts, backoff and data envelope nself-jobs gives its jobs (default plain)
       --json              print a machine-readable summary on stdout instead of the table
@@ -40,6 +42,7 @@ interface BenchOptions {
   concurrency: number;
   warmup: number;
   timeoutMs: number;
+  settleMs: number;
   bareOptions: BareOptions;
   json: boolean;
 }
@@ -53,6 +56,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
       concurrency: { type: 'string', short: 'c' },
       warmup: { type: 'string' },
       timeout: { type: 'string' },
+      settle: { type: 'string' },
       'bare-options': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -76,6 +80,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
     concurrency: int('concurrency', values.concurrency ?? env.BENCH_CONCURRENCY, 100, 1, 1000),
     warmup: int('warmup', values.warmup, 2000, 0, 10_000_000),
     timeoutMs: int('timeout', values.timeout, 120, 1, 86_400) * 1000,
+    settleMs: int('settle', values.settle, 20, 0, 3600) * 1000,
     bareOptions,
     json: values.json ?? false,
   };
@@ -145,6 +150,7 @@ async function main(): Promise<number> {
   try {
     services = await startServices(process.env);
     const meter = await CpuMeter.create(services.redis, services.pool);
+    meter.settleMs = options.settleMs;
     const runId = crypto.randomBytes(3).toString('hex');
     const info: RunInfo = {
       jobs: options.jobs,

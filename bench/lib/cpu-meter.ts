@@ -25,6 +25,9 @@ const TICKS_PER_SECOND = 100; // USER_HZ; 100 on every Linux build Node supports
  * and of the PostgreSQL server (from /proc: works only when it runs on this machine).
  */
 export class CpuMeter {
+  /** Before each phase, wait up to this long for other processes to quiet down (0: do not wait). */
+  settleMs = 0;
+
   private constructor(private readonly redis: Redis, private readonly postmasterPid: number | null) {}
 
   static async create(redis: Redis, pool: pg.Pool): Promise<CpuMeter> {
@@ -124,3 +127,25 @@ function machineBusy(): number | null {
 }
 
 export const CPU_COUNT = os.availableParallelism?.() ?? os.cpus().length;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Waits until the whole machine has been nearly idle (busy below `threshold` of its
+ * capacity over half a second) or `maxWaitMs` have passed; returns the last busy share.
+ * Other test runs on a shared machine come and go: starting a phase in a quiet moment
+ * makes the rounds comparable.
+ */
+export async function waitForQuietMachine(maxWaitMs: number, threshold = 0.15): Promise<number | null> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const before = machineBusy();
+    await sleep(500);
+    const after = machineBusy();
+    if (before === null || after === null) return null;
+    const share = (after - before) / (0.5 * CPU_COUNT);
+    if (share < threshold || Date.now() >= deadline) return share;
+  }
+}

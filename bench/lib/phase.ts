@@ -1,4 +1,4 @@
-import { cpuSpent, type CpuMeter, type CpuSpent } from './cpu-meter.js';
+import { cpuSpent, waitForQuietMachine, type CpuMeter, type CpuSpent } from './cpu-meter.js';
 
 /** One timed phase (enqueue or processing) of one side of a round. */
 export interface PhaseResult {
@@ -16,6 +16,7 @@ export interface SideResult {
 
 /** Times `run` and takes the CPU each party spent meanwhile. */
 export async function measure(meter: CpuMeter, jobs: number, run: () => Promise<void>): Promise<PhaseResult> {
+  if (meter.settleMs > 0) await waitForQuietMachine(meter.settleMs);
   const before = await meter.snapshot();
   const started = performance.now();
   await run();

@@ -118,7 +118,7 @@ export function formatReport(info: RunInfo, results: RoundResult[]): string {
     const cpu = cpuPerJob(results, phase);
     const us = (v: number | null) => (v === null ? '-' : v.toFixed(0));
     lines.push('');
-    lines.push(`CPU per job, ${title} (µs, median of rounds)   ${pad('bare', 6)}${pad('nself-jobs', 12)}${pad('extra', 8)}`);
+    lines.push(`${`CPU per job, ${title} (µs, median of rounds)`.padEnd(43)}${pad('bare', 6)}${pad('nself-jobs', 12)}${pad('extra', 8)}`);
     for (const { key, label } of [...PARTIES, { key: 'total' as const, label: 'total' }]) {
       const extra = cpu.bare[key] !== null && cpu.runtime[key] !== null ? cpu.runtime[key]! - cpu.bare[key]! : null;
       lines.push(`  ${label.padEnd(41)}${pad(us(cpu.bare[key]), 6)}${pad(us(cpu.runtime[key]), 12)}${pad(extra === null ? '-' : `${extra >= 0 ? '+' : ''}${extra.toFixed(0)}`, 8)}`);
