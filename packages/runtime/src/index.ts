@@ -18,3 +18,4 @@ export { Runtime, discoverProcessors, type RuntimeOptions } from './runtime.js';
 export { RUNTIME_VERSION } from './runtime-version.js';
 export { reconcileRecord, type ReconcileReport } from './record/reconcile-record.js';
 export { recordIdOf, isUuid } from './record/record-id.js';
+export * from './queries/index.js';

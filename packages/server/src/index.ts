@@ -1,1 +1,4 @@
-export {};
+export { createApp, type AppOptions } from './create-app.js';
+export { startServer, isLoopbackHost, type StartServerOptions, type RunningServer } from './start-server.js';
+export { STATUS_OF_CODE } from './error-middleware.js';
+export { ApiError, type ErrorBody } from './api-error.js';
