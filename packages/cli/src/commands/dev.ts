@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
 import { createLogger, describeDatabase, knownQueues, Runtime, type RuntimeConfig } from '@nself-jobs/runtime';
+import { startServer, type RunningServer } from '@nself-jobs/server';
 import { BaseCommand, EXIT } from '../base-command.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../dev/embedded-database.js';
-import { loadStartServer, type RunningServer } from '../dev/load-server.js';
 import { ShutdownSteps } from '../dev/shutdown-steps.js';
 import { listenForStop } from '../dev/stop-signal.js';
 import { isPortFree } from '../dev/tcp-port.js';
@@ -65,7 +65,6 @@ then the database, and exits 0; a second Ctrl-C stops at once. Exit code 3 when 
       }
       if (stop.requested) return;
 
-      const startServer = await loadStartServer();
       const runtime = await Runtime.start(config, { log });
       steps.add('runtime', () => runtime.close());
       if (stop.requested) return;
