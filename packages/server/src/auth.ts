@@ -35,7 +35,7 @@ export function isUnder(path: string, prefix: string): boolean {
  */
 export function apiKeyAuth(key: string | undefined, dashboardPath: string | undefined): Middleware {
   return async (ctx, next) => {
-    if (!key) return next();
+    if (!key || ctx.path === '/health' || ctx.path === '/ready') return next();
     const dashboard = dashboardPath !== undefined && isUnder(ctx.path, dashboardPath);
     if (!dashboard && !isUnder(ctx.path, '/api')) return next();
     if (headerHasKey(ctx.get('authorization') || undefined, key)) return next();

@@ -29,8 +29,9 @@ export function errorMiddleware(log: Logger): Middleware {
     try {
       await next();
       if (ctx.status >= 400 && ctx.body == null && ctx.method !== 'HEAD') {
-        const code = CODE_OF_STATUS[ctx.status] ?? 'HTTP_ERROR';
-        ctx.body = errorBody(code, ctx.status === 404 ? `no route for ${ctx.method} ${ctx.path}` : ctx.message);
+        const { status } = ctx; // setting a body would turn Koa's implicit 404 into a 200
+        ctx.body = errorBody(CODE_OF_STATUS[status] ?? 'HTTP_ERROR', status === 404 ? `no route for ${ctx.method} ${ctx.path}` : ctx.message);
+        ctx.status = status;
       }
     } catch (error) {
       const { status, body, headers } = errorResponse(error, log, `${ctx.method} ${ctx.path}`);

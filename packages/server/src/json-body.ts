@@ -14,7 +14,7 @@ export function jsonBody(limit: number): Middleware {
   return async (ctx, next) => {
     if (!WITH_BODY.has(ctx.method)) return next();
     const type = ctx.is('application/json');
-    if (type === null) throw new ApiError(400, 'BODY_INVALID', 'a JSON body is required');
+    if (type === null || ctx.request.length === 0) throw new ApiError(400, 'BODY_INVALID', 'a JSON body is required');
     if (type === false) {
       throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `the body must be application/json, not ${ctx.get('content-type') || 'untyped'}`);
     }

@@ -1,8 +1,14 @@
 import { knownQueues, type Runtime, type RuntimeOptions } from '@nself-jobs/runtime';
 import { startServer, type RunningServer, type StartServerOptions } from '../src/index.js';
-import { startTestRuntime } from '../../runtime/test/support/test-runtime.js';
+import { startTestRuntime as startSourceRuntime } from '../../runtime/test/support/test-runtime.js';
 
-export { startTestRuntime };
+/**
+ * The runtime's test helper builds a Runtime from the runtime's sources, while this package
+ * imports @nself-jobs/runtime (its dist): the same class twice for the type checker, so cast.
+ */
+export async function startTestRuntime(env: Record<string, string> = {}, options: RuntimeOptions = {}): Promise<Runtime> {
+  return (await startSourceRuntime(env, options as never)) as unknown as Runtime;
+}
 
 export interface Reply {
   status: number;
@@ -15,14 +21,14 @@ export interface Reply {
 export interface RequestOptions {
   body?: unknown;
   /** Sent as is, instead of JSON.stringify(body). */
-  raw?: string | Buffer;
+  raw?: string;
   headers?: Record<string, string>;
 }
 
 /** Real HTTP against a listening server. */
 export async function request(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
-  let body: string | Buffer | undefined = options.raw;
+  let body: string | undefined = options.raw;
   if (options.body !== undefined && body === undefined) {
     body = JSON.stringify(options.body);
     headers['content-type'] ??= 'application/json';
