@@ -47,7 +47,8 @@ export class Runtime {
     readonly recorder: JobRecorder,
   ) {
     this.quotedSchema = escapeIdentifier(config.database.schema);
-    this.producer = new JobProducer({ pool, quotedSchema: this.quotedSchema, registry, config, queue: (name) => this.queue(name) });
+    this.producer = new JobProducer({ pool, quotedSchema: this.quotedSchema, registry, config, queue: (name) => this.queue(name),
+      ensureBackendReady: () => backend.ensureReady() });
   }
 
   static async start(config: RuntimeConfig, options: RuntimeOptions = {}): Promise<Runtime> {

@@ -50,6 +50,9 @@ export async function createPostgresQueueBackend(config: RuntimeConfig): Promise
         throw new Error(`cannot reach PostgreSQL at ${describeDatabase(config)}: ${(error as Error).message}`);
       }
     },
+    async ensureReady() {
+      // pg connects per query and fails fast on its own (connectionTimeoutMillis).
+    },
     async close() {
       await Promise.allSettled(closers.map((c) => c.close()));
       await pool.end();

@@ -17,6 +17,12 @@ export interface QueueBackend {
   ): Worker;
   /** Resolves when the backend answers; rejects with a message naming the address. */
   ping(): Promise<void>;
+  /**
+   * Resolves at once while connected; otherwise waits up to `timeoutMs` for the
+   * connection, then rejects. Called before adding jobs, since BullMQ itself would
+   * wait for an unreachable Redis forever.
+   */
+  ensureReady(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -30,6 +30,9 @@ export function createRedisBackend(redisUrl: string, prefix: string): QueueBacke
     address,
     createQueue(name, options: Omit<QueueOptions, 'connection'> = {}) {
       const queue = new Queue(name, { prefix, ...options, connection });
+      // Without a listener BullMQ prints every reconnect error with its stack;
+      // connection problems surface through ensureReady() and ping() instead.
+      queue.on('error', () => {});
       closers.push(queue);
       return queue;
     },
@@ -44,6 +47,17 @@ export function createRedisBackend(redisUrl: string, prefix: string): QueueBacke
       } catch (error) {
         throw new Error(`cannot reach Redis at ${address}: ${(error as Error).message}`);
       }
+    },
+    async ensureReady(timeoutMs = 5000) {
+      if (connection.status === 'ready') return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          connection.off('ready', onReady);
+          reject(new Error(`cannot reach Redis at ${address}: not connected after ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onReady = () => { clearTimeout(timer); resolve(); };
+        connection.once('ready', onReady);
+      });
     },
     async close() {
       await Promise.allSettled(closers.map((c) => c.close()));

@@ -28,7 +28,8 @@ export class JobProducer {
   private readonly insertSql: string;
 
   constructor(
-    private readonly deps: { pool: pg.Pool; quotedSchema: string; registry: ProcessorRegistry; config: RuntimeConfig; queue(name: string): Queue },
+    private readonly deps: { pool: pg.Pool; quotedSchema: string; registry: ProcessorRegistry; config: RuntimeConfig; queue(name: string): Queue;
+      ensureBackendReady(): Promise<void> },
   ) {
     this.insertSql = insertSql(deps.quotedSchema);
   }
@@ -63,6 +64,11 @@ export class JobProducer {
   }
 
   private async recordAndQueue(prepared: PreparedJob[]): Promise<EnqueuedJob[]> {
+    try {
+      await this.deps.ensureBackendReady();
+    } catch (error) {
+      throw new JobsError('BACKEND_UNAVAILABLE', `could not queue the job: ${(error as Error).message}`);
+    }
     const inserted = await this.insertRecords(prepared);
     const existing = await this.findExisting(prepared.filter((p) => !inserted.has(p.id)));
     const fresh = prepared.filter((p) => inserted.has(p.id));
