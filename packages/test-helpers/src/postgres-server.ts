@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { freePort, waitForPort } from './free-port.js';
 
 export interface RunningPostgres {
@@ -25,10 +26,24 @@ export function findPostgresBinDir(): string {
   return path.join(root, versions[0], 'bin');
 }
 
-/**
- * Starts a private PostgreSQL cluster in a temporary directory on a free port.
- * initdb refuses to run as root, so as root the cluster belongs to the `postgres` user.
- */
+/** The port opens before recovery ends ("the database system is starting up"): wait for a real answer. */
+async function waitForQueries(url: string, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+}
+
 function postgresUser(): { uid?: number; gid?: number } {
   try {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -39,6 +54,10 @@ function postgresUser(): { uid?: number; gid?: number } {
   }
 }
 
+/**
+ * Starts a private PostgreSQL cluster in a temporary directory on a free port.
+ * initdb refuses to run as root, so as root the cluster belongs to the `postgres` user.
+ */
 export async function startPostgres(): Promise<RunningPostgres> {
   const binDir = findPostgresBinDir();
   const port = await freePort();
@@ -61,6 +80,7 @@ export async function startPostgres(): Promise<RunningPostgres> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitForPort(port);
+    await waitForQueries(`postgres://postgres@127.0.0.1:${port}/postgres`);
   } catch (error) {
     throw new Error(`PostgreSQL did not start: ${stderr || (error as Error).message}`);
   }
