@@ -27,6 +27,8 @@ export interface BareRoundOptions {
   attempts: number;
   backoffDelay: number;
   jobTimeout: number;
+  /** Write a CPU profile of the processing phase here. */
+  profileTo?: string;
 }
 
 const QUEUE = 'default';
@@ -46,7 +48,7 @@ export async function bareRound(o: BareRoundOptions): Promise<SideResult> {
     });
 
     let completed = 0;
-    const process = await measure(o.meter, o.jobs, async () => {
+    const processing = await measure(o.meter, o.jobs, async () => {
       const done = new Promise<void>((resolve, reject) => {
         worker = new Worker(QUEUE, async () => null, { prefix: o.prefix, connection, concurrency: o.concurrency, autorun: false });
         worker.on('completed', () => {
@@ -59,8 +61,8 @@ export async function bareRound(o: BareRoundOptions): Promise<SideResult> {
       });
       await withTimeout(done, o.timeoutMs,
         () => `bare BullMQ: only ${completed} of ${o.jobs} jobs completed after ${o.timeoutMs / 1000} s`);
-    });
-    return { enqueue, process };
+    }, o.profileTo);
+    return { enqueue, process: processing };
   } finally {
     await worker?.close().catch(() => {});
     await queue.obliterate({ force: true }).catch(() => {});

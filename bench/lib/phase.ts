@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { cpuSpent, waitForQuietMachine, type CpuMeter, type CpuSpent } from './cpu-meter.js';
 
 /** One timed phase (enqueue or processing) of one side of a round. */
@@ -14,15 +16,38 @@ export interface SideResult {
   process: PhaseResult;
 }
 
-/** Times `run` and takes the CPU each party spent meanwhile. */
-export async function measure(meter: CpuMeter, jobs: number, run: () => Promise<void>): Promise<PhaseResult> {
+/**
+ * Times `run` and takes the CPU each party spent meanwhile. With `profileTo`, the V8 CPU
+ * profile of this process during `run` is written there (open it in Chrome DevTools).
+ */
+export async function measure(meter: CpuMeter, jobs: number, run: () => Promise<void>, profileTo?: string): Promise<PhaseResult> {
   if (meter.settleMs > 0) await waitForQuietMachine(meter.settleMs);
+  const profiler = profileTo ? await startProfiler() : undefined;
   const before = await meter.snapshot();
   const started = performance.now();
-  await run();
+  try {
+    await run();
+  } finally {
+    if (profiler) await profiler.stopTo(profileTo!);
+  }
   const ms = performance.now() - started;
   const after = await meter.snapshot();
   return { jobs, ms, rate: jobs / (ms / 1000), cpu: cpuSpent(before, after) };
+}
+
+async function startProfiler(): Promise<{ stopTo(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  return {
+    async stopTo(file) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      fs.writeFileSync(file, JSON.stringify(profile));
+    },
+  };
 }
 
 export class BenchTimeoutError extends Error {}

@@ -3,6 +3,8 @@ import type { PhaseResult, SideResult } from './phase.js';
 
 export interface RoundResult {
   round: number;
+  /** How many times the round ran (more than once when other processes disturbed it). */
+  attempts: number;
   bare: SideResult;
   runtime: SideResult & { recorderRows: number };
 }
@@ -13,6 +15,7 @@ export interface RunInfo {
   concurrency: number;
   warmup: number;
   bareOptions: string;
+  runtimeFrom: string;
   cpus: number;
   node: string;
   redis: string;
@@ -46,6 +49,11 @@ export function otherLoad(phase: PhaseResult, cpus: number): number | null {
   return phase.cpu.other === null ? null : phase.cpu.other / ((phase.ms / 1000) * cpus);
 }
 
+/** The larger share of the machine other processes used during either processing phase of a round. */
+export function roundOtherLoad(r: RoundResult, cpus: number): number {
+  return Math.max(otherLoad(r.bare.process, cpus) ?? 0, otherLoad(r.runtime.process, cpus) ?? 0);
+}
+
 function medianOf(results: RoundResult[], pick: (r: RoundResult) => number | null): number | null {
   const values = results.map(pick).filter((v): v is number => v !== null);
   return values.length === 0 ? null : median(values);
@@ -71,10 +79,13 @@ export function cpuPerJob(results: RoundResult[], phase: 'enqueue' | 'process'):
 }
 
 export function summary(info: RunInfo, results: RoundResult[]) {
+  const processingCpu = cpuPerJob(results, 'process');
   return {
-    ...info,
+    settings: info,
     rounds: results.map((r) => ({
       round: r.round,
+      attempts: r.attempts,
+      otherLoad: round(roundOtherLoad(r, info.cpus), 3),
       bare: { enqueue: phaseJson(r.bare.enqueue), process: phaseJson(r.bare.process) },
       runtime: { enqueue: phaseJson(r.runtime.enqueue), process: phaseJson(r.runtime.process), recorderRows: r.runtime.recorderRows },
       ratio: { processing: round(ratio(r.runtime.process, r.bare.process), 3), enqueue: round(ratio(r.runtime.enqueue, r.bare.enqueue), 3) },
@@ -82,8 +93,9 @@ export function summary(info: RunInfo, results: RoundResult[]) {
     median: {
       processing: round(median(results.map((r) => ratio(r.runtime.process, r.bare.process))), 3),
       enqueue: round(median(results.map((r) => ratio(r.runtime.enqueue, r.bare.enqueue))), 3),
+      processingPredictedByCpu: processingCpu.predictedRatio === null ? null : round(processingCpu.predictedRatio, 3),
     },
-    cpuPerJobUs: { processing: roundDeep(cpuPerJob(results, 'process')), enqueue: roundDeep(cpuPerJob(results, 'enqueue')) },
+    cpuPerJobUs: { processing: roundDeep(processingCpu), enqueue: roundDeep(cpuPerJob(results, 'enqueue')) },
   };
 }
 
@@ -100,15 +112,16 @@ export function formatReport(info: RunInfo, results: RoundResult[]): string {
 
   lines.push('');
   lines.push(`nself-jobs throughput: ${n(info.jobs)} no-op jobs per round, ${info.rounds} rounds`
-    + `${info.warmup ? ` (after a warm-up of ${n(info.warmup)})` : ''}, concurrency ${info.concurrency}, bare job options: ${info.bareOptions}`);
+    + `${info.warmup ? ` (after a warm-up of ${n(info.warmup)})` : ''}, concurrency ${info.concurrency}`);
+  lines.push(`bare job options: ${info.bareOptions}; nself-jobs from ${info.runtimeFrom === 'src' ? 'its sources (tsx)' : 'its build (dist)'}`);
   lines.push(`${info.cpus} CPUs, Node ${info.node}, ${info.redis}, ${info.postgres}`);
   lines.push('');
   lines.push(`       ${'processing (jobs/s)'.padEnd(34)}${'enqueue (jobs/s)'.padEnd(34)}other load`);
   lines.push(`round  ${pad('bare', 9)}${pad('nself-jobs', 12)}${pad('ratio', 8)}     ${pad('bare', 9)}${pad('nself-jobs', 12)}${pad('ratio', 8)}     (processing)`);
   for (const r of results) {
-    const other = Math.max(otherLoad(r.bare.process, info.cpus) ?? 0, otherLoad(r.runtime.process, info.cpus) ?? 0);
+    const other = roundOtherLoad(r, info.cpus);
     lines.push(`${String(r.round).padEnd(5)}  ${pad(n(r.bare.process.rate), 9)}${pad(n(r.runtime.process.rate), 12)}${pad(r2(ratio(r.runtime.process, r.bare.process)), 8)}     `
-      + `${pad(n(r.bare.enqueue.rate), 9)}${pad(n(r.runtime.enqueue.rate), 12)}${pad(r2(ratio(r.runtime.enqueue, r.bare.enqueue)), 8)}     ${pct(other)}`);
+      + `${pad(n(r.bare.enqueue.rate), 9)}${pad(n(r.runtime.enqueue.rate), 12)}${pad(r2(ratio(r.runtime.enqueue, r.bare.enqueue)), 8)}     ${pct(other)}${r.attempts > 1 ? ` (run ${r.attempts}x)` : ''}`);
   }
   const processing = median(results.map((r) => ratio(r.runtime.process, r.bare.process)));
   const enqueue = median(results.map((r) => ratio(r.runtime.enqueue, r.bare.enqueue)));
@@ -126,14 +139,16 @@ export function formatReport(info: RunInfo, results: RoundResult[]): string {
     if (cpu.predictedRatio !== null) lines.push(`  ratio the CPU predicts (bare total / nself-jobs total): ${r2(cpu.predictedRatio)}`);
   }
   if (!info.postgresCpuMeasured) lines.push('  (PostgreSQL is not on this machine: its CPU is not measured, and counts as other load)');
-  const busiest = Math.max(...results.flatMap((r) => [otherLoad(r.bare.process, info.cpus) ?? 0, otherLoad(r.runtime.process, info.cpus) ?? 0]));
+  const busiest = Math.max(...results.map((r) => roundOtherLoad(r, info.cpus)));
   if (busiest > 0.1) {
     lines.push('');
     lines.push(`warning: other processes used up to ${Math.round(busiest * 100)}% of the machine during a round; the rates are low and the ratios noisy`);
   }
   lines.push('');
-  lines.push(`processing ratio (runtime/bare, median of ${results.length}): ${r2(processing)}`);
+  const predicted = cpuPerJob(results, 'process').predictedRatio;
+  if (predicted !== null) lines.push(`processing ratio the CPU per job predicts (bare/runtime CPU, median of ${results.length}): ${r2(predicted)}`);
   lines.push(`enqueue ratio (runtime/bare, median of ${results.length}): ${r2(enqueue)}`);
+  lines.push(`processing ratio (runtime/bare, median of ${results.length}): ${r2(processing)}`);
   return lines.join('\n');
 }
 

@@ -1,16 +1,14 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { RuntimeConfig } from '../../packages/runtime/src/config/index.js';
-import { silentLogger } from '../../packages/runtime/src/logger.js';
-import type { EnqueueRequest } from '../../packages/runtime/src/producer/enqueue-request.js';
-import { MAX_BULK } from '../../packages/runtime/src/producer/job-producer.js';
-import type { FailureRow, JobSnapshot } from '../../packages/runtime/src/record/job-snapshot.js';
-import { Runtime } from '../../packages/runtime/src/runtime.js';
+import type { EnqueueRequest, FailureRow, JobSnapshot, RuntimeConfig } from '../../packages/runtime/src/index.js';
+import type { RuntimeModule } from './runtime-module.js';
 import type { CpuMeter } from './cpu-meter.js';
 import { chunks, measure, withTimeout, type SideResult } from './phase.js';
 
 export interface RuntimeRoundOptions {
+  /** The runtime under test (its sources or its build). */
+  runtimeModule: RuntimeModule;
   config: RuntimeConfig;
   jobs: number;
   concurrency: number;
@@ -18,6 +16,8 @@ export interface RuntimeRoundOptions {
   meter: CpuMeter;
   /** The bench's own pool, for checking the record after the round. */
   pool: pg.Pool;
+  /** Write a CPU profile of the processing phase here. */
+  profileTo?: string;
 }
 
 export interface RuntimeSideResult extends SideResult {
@@ -32,6 +32,7 @@ export interface RuntimeSideResult extends SideResult {
  * workers start (so none is missed) and costs one comparison per job.
  */
 export async function runtimeRound(o: RuntimeRoundOptions): Promise<RuntimeSideResult> {
+  const { Runtime, silentLogger, MAX_BULK } = o.runtimeModule;
   const runtime = await Runtime.start(o.config, { log: silentLogger() });
   try {
     const requests: EnqueueRequest[] = Array.from({ length: o.jobs }, () => ({ type: 'noop', payload: {} }));
@@ -61,16 +62,16 @@ export async function runtimeRound(o: RuntimeRoundOptions): Promise<RuntimeSideR
     });
     done.catch(() => {}); // awaited below, after startWorkers: not an unhandled rejection meanwhile
     const writtenBefore = recorder.written;
-    const process = await measure(o.meter, o.jobs, () => withTimeout((async () => {
+    const processing = await measure(o.meter, o.jobs, () => withTimeout((async () => {
       await runtime.startWorkers({ queues: ['default'], concurrency: o.concurrency });
       await done;
       // The record must be complete for the round to count: drain what is still buffered.
       do await recorder.flush(true); while (recorder.backlog > 0);
     })(), o.timeoutMs, () => `nself-jobs: only ${completed} of ${o.jobs} jobs completed after ${o.timeoutMs / 1000} s `
-      + `(record: ${recorder.written - writtenBefore} rows written, ${recorder.backlog} waiting)`));
+      + `(record: ${recorder.written - writtenBefore} rows written, ${recorder.backlog} waiting)`), o.profileTo);
 
     await checkRecord(o, ids);
-    return { enqueue, process, recorderRows: recorder.written - writtenBefore };
+    return { enqueue, process: processing, recorderRows: recorder.written - writtenBefore };
   } finally {
     await runtime.close(1000).catch(() => {});
     await obliterate(o.config);

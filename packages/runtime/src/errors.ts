@@ -8,6 +8,10 @@ export type JobsErrorCode =
   | 'OPTIONS_INVALID'
   | 'QUEUE_UNKNOWN'
   | 'JOB_NOT_FOUND'
+  /** The job exists but is in a state where the operation makes no sense (retry a completed job...). */
+  | 'JOB_CONFLICT'
+  /** A queue named in a path (pause, resume) that no processor or default declares. */
+  | 'QUEUE_NOT_FOUND'
   | 'BACKEND_UNAVAILABLE'
   | 'DATABASE_UNAVAILABLE';
 

@@ -19,3 +19,7 @@ export { RUNTIME_VERSION } from './runtime-version.js';
 export { reconcileRecord, type ReconcileReport } from './record/reconcile-record.js';
 export { recordIdOf, isUuid } from './record/record-id.js';
 export * from './queries/index.js';
+export * from './schedules/index.js';
+export * from './operations/index.js';
+export * from './metrics/index.js';
+export * from './plugins/index.js';

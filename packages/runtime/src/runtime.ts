@@ -5,16 +5,24 @@ import type { Queue } from 'bullmq';
 import type { RuntimeConfig } from './config/index.js';
 import { createBackend } from './backend/create-backend.js';
 import type { QueueBackend } from './backend/queue-backend.js';
-import { createDatabasePool } from './database-pool.js';
+import { createDatabasePool, pingDatabase } from './database-pool.js';
 import { migrateRecord } from './db/index.js';
+import { migrateProcessorPackages } from './plugins/package-migrations.js';
 import { createLogger, type Logger } from './logger.js';
+import { RuntimeMetrics } from './metrics/runtime-metrics.js';
+import { CancelListener } from './operations/cancel-channel.js';
+import { CANCEL_REASON } from './operations/cancellation.js';
+import { guardRedisEviction } from './operations/eviction-policy.js';
+import { JobOperations } from './operations/job-operations.js';
 import { JobProducer } from './producer/job-producer.js';
+import { knownQueues } from './producer/prepare-job.js';
 import { JobRecorder, type JobRecorderOptions } from './record/job-recorder.js';
 import { reconcileRecord, type ReconcileReport } from './record/reconcile-record.js';
 import {
   builtinProcessorSources, installedProcessorSources, pathProcessorSources, ProcessorRegistry,
 } from './registry/index.js';
 import { RUNTIME_VERSION } from './runtime-version.js';
+import { Scheduler, ScheduleStore, type SchedulerOptions } from './schedules/index.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker/worker-pool.js';
 
 export interface RuntimeOptions {
@@ -34,6 +42,15 @@ export interface RuntimeOptions {
 export class Runtime {
   readonly producer: JobProducer;
   readonly quotedSchema: string;
+  /** Cron schedules: list/get/create/update/delete/run/preview (job_schedules is the source of truth). */
+  readonly schedules: ScheduleStore;
+  private scheduler: Scheduler | undefined;
+  /** Prometheus metrics of this process (GET /metrics). */
+  readonly metrics: RuntimeMetrics;
+  /** Retry, cancel, promote, pause/resume and the numbers of `jobs stats`. */
+  readonly operations: JobOperations;
+  private cancelListener: CancelListener | undefined;
+  private evictionChecked = false;
   private readonly queues = new Map<string, Queue>();
   private readonly pools: WorkerPool[] = [];
   private closed = false;
@@ -47,8 +64,16 @@ export class Runtime {
     readonly recorder: JobRecorder,
   ) {
     this.quotedSchema = escapeIdentifier(config.database.schema);
+    this.metrics = new RuntimeMetrics({ queueNames: () => knownQueues(registry), queue: (name) => this.queue(name), recorder });
     this.producer = new JobProducer({ pool, quotedSchema: this.quotedSchema, registry, config, queue: (name) => this.queue(name),
-      ensureBackendReady: () => backend.ensureReady() });
+      ensureBackendReady: () => backend.ensureReady(), onQueued: (jobs) => this.metrics.enqueued(jobs) });
+    this.operations = new JobOperations({
+      pool, quotedSchema: this.quotedSchema, config, registry, log, queue: (name) => this.queue(name),
+      ensureBackendReady: () => backend.ensureReady(),
+      onRetried: (job) => this.metrics.retriedByRequest(job),
+      onCancelled: (job) => this.metrics.cancelledByRequest(job),
+    });
+    this.schedules = new ScheduleStore({ pool, quotedSchema: this.quotedSchema, registry, config, producer: this.producer });
   }
 
   static async start(config: RuntimeConfig, options: RuntimeOptions = {}): Promise<Runtime> {
@@ -56,10 +81,16 @@ export class Runtime {
     const registry = options.registry ?? (await discoverProcessors(config));
     const pool = createDatabasePool(config);
     try {
+      await pingDatabase(pool, config); // unreachable: says so with the address tried
       if (options.migrate !== false) await migrateRecord(pool, config.database.schema);
+      // Every processor package's own migrations; refuses a database a newer version of one migrated.
+      await migrateProcessorPackages(pool, config.database.schema, registry.list(), { apply: options.migrate !== false });
+      const evictionChecked = await guardRedisEviction(config, log);
       const backend = await createBackend(config);
       const recorder = new JobRecorder(pool, escapeIdentifier(config.database.schema), log, options.recorder);
-      return new Runtime(config, log, pool, backend, registry, recorder);
+      const runtime = new Runtime(config, log, pool, backend, registry, recorder);
+      runtime.evictionChecked = evictionChecked;
+      return runtime;
     } catch (error) {
       await pool.end().catch(() => {});
       throw error;
@@ -76,11 +107,26 @@ export class Runtime {
     return queue;
   }
 
-  /** Starts workers, then reconciles their queues' record with the backend in the background. */
-  async startWorkers(options: WorkerPoolOptions & { reconcile?: boolean }): Promise<WorkerPool> {
-    const workers = new WorkerPool({ backend: this.backend, registry: this.registry, recorder: this.recorder, config: this.config, log: this.log }, options);
+  /** Fires cron schedules from this process until close() (once per runtime; any number of processes may). */
+  async startScheduler(options?: SchedulerOptions): Promise<Scheduler> {
+    if (!this.scheduler) {
+      this.scheduler = new Scheduler({ pool: this.pool, quotedSchema: this.quotedSchema, producer: this.producer, log: this.log }, options);
+      await this.scheduler.start();
+    }
+    return this.scheduler;
+  }
+
+  /** Starts workers and the scheduler (unless `scheduler: false`), then reconciles their queues' record with the backend in the background. */
+  async startWorkers(options: WorkerPoolOptions & { reconcile?: boolean; scheduler?: boolean }): Promise<WorkerPool> {
+    if (!this.evictionChecked) this.evictionChecked = await guardRedisEviction(this.config, this.log);
+    if (options.scheduler !== false) await this.startScheduler();
+    const workers = new WorkerPool({ backend: this.backend, registry: this.registry, recorder: this.recorder, config: this.config, log: this.log,
+      metrics: this.metrics }, options);
     this.pools.push(workers);
     await workers.start();
+    this.cancelListener ??= new CancelListener(this.pool, this.config.database.schema, this.log,
+      ({ queue, id }) => this.pools.forEach((p) => p.cancel(queue, id, CANCEL_REASON)));
+    await this.cancelListener.start();
     if (options.reconcile !== false) {
       this.reconcile(options.queues).catch((error) => this.log.warn({ err: error }, 'record reconcile failed; it runs again at the next start'));
     }
@@ -96,6 +142,8 @@ export class Runtime {
   async close(graceMs?: number): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.scheduler?.stop();
+    await this.cancelListener?.close();
     await Promise.all(this.pools.map((p) => p.close(graceMs)));
     await this.recorder.close();
     await this.backend.close();

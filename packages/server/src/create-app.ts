@@ -5,7 +5,10 @@ import { dashboardMiddleware } from './dashboard.js';
 import { errorMiddleware } from './error-middleware.js';
 import { jsonBody } from './json-body.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { jobControlRoutes } from './routes/job-control-routes.js';
 import { jobRoutes } from './routes/job-routes.js';
+import { metricsRoutes } from './routes/metrics-routes.js';
+import { queueRoutes } from './routes/queue-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 
 export interface AppOptions {
@@ -18,8 +21,9 @@ export interface AppOptions {
 }
 
 /**
- * The Koa app of nself-jobs: REST API under /api, BullBoard at the dashboard path, /health
- * and /ready. It does not listen (startServer does), so it can be mounted or tested as is.
+ * The Koa app of nself-jobs: REST API under /api, BullBoard at the dashboard path, /health,
+ * /ready and /metrics (Prometheus; open unless JOBS_METRICS_REQUIRE_KEY=true). It does not
+ * listen (startServer does), so it can be mounted or tested as is.
  */
 export function createApp(runtime: Runtime, options: AppOptions = {}): Koa {
   const apiKey = options.apiKey ?? runtime.config.apiKey;
@@ -43,10 +47,18 @@ export function createApp(runtime: Runtime, options: AppOptions = {}): Koa {
 
   if (dashboardPath !== undefined) app.use(dashboardMiddleware(runtime, dashboardPath));
 
+  const metrics = metricsRoutes(runtime, apiKey);
+  app.use(metrics.routes()).use(metrics.allowedMethods());
+
+  // Operations take no body: they come before the JSON body parser, which requires one for every POST.
+  const bodyless = [jobControlRoutes(runtime), queueRoutes(runtime)];
+  for (const router of bodyless) app.use(router.routes());
+
   const parseBody = jsonBody(bodyLimit);
   app.use((ctx, next) => (isUnder(ctx.path, '/api') ? parseBody(ctx, next) : next()));
   for (const router of [jobRoutes(runtime), statsRoutes(runtime)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
+  for (const router of bodyless) app.use(router.allowedMethods());
   return app;
 }

@@ -22,6 +22,7 @@ jobs still running then are handed back to the queue and retried, never lost. Ex
   static override flags = {
     concurrency: Flags.integer({ char: 'c', description: 'jobs run at once per queue (default JOBS_DEFAULT_CONCURRENCY, 5)', min: 1, max: 1000 }),
     'grace-period': Flags.integer({ description: 'milliseconds active jobs get to finish on shutdown (default JOBS_SHUTDOWN_GRACE_PERIOD)', min: 0 }),
+    'metrics-port': Flags.integer({ description: 'serve this process\'s Prometheus metrics at http://JOBS_SERVER_HOST:<port>/metrics (0: any free port)', min: 0, max: 65535 }),
   };
 
   async run(): Promise<void> {
@@ -43,11 +44,15 @@ jobs still running then are handed back to the queue and retried, never lost. Ex
 
     await runtime.backend.ping();
     await runtime.startWorkers({ queues, concurrency: config.concurrency });
+    const metrics = flags['metrics-port'] === undefined ? undefined
+      : await (await import('@nself-jobs/server')).startMetricsServer(runtime, { port: flags['metrics-port'] });
+    if (metrics) process.stderr.write(`jobs worker: metrics at ${metrics.url}\n`);
     log.info({ queues, concurrency: config.concurrency, backend: runtime.backend.address, types: runtime.registry.types() }, 'workers started');
     if (!flags.json) process.stderr.write(`jobs worker: consuming ${queues.join(', ')} (concurrency ${config.concurrency}) on ${runtime.backend.address}; Ctrl-C to stop\n`);
 
     await waitForSignal();
     log.info({ graceMs: config.shutdownGracePeriod }, 'shutting down: finishing active jobs');
+    await metrics?.close();
     await runtime.close(config.shutdownGracePeriod);
     log.info('stopped');
     log.flush?.();

@@ -3,12 +3,13 @@ import type { Migration } from './migration.js';
 import { pendingMigrations, runMigrations } from './migrator.js';
 import { recordTables } from './record-migrations/0001-record-tables.js';
 import { recordViewsFunctions } from './record-migrations/0002-record-views-functions.js';
+import { schedules } from './record-migrations/0003-schedules.js';
 
 /** The ledger key of the runtime's own migrations; processor packages use their npm names. */
 export const RECORD_PACKAGE_NAME = '@nself-jobs/runtime';
 
 /** Append only: an applied migration is never edited, a change is a new migration. */
-export const RECORD_MIGRATIONS: Migration[] = [recordTables, recordViewsFunctions];
+export const RECORD_MIGRATIONS: Migration[] = [recordTables, recordViewsFunctions, schedules];
 
 const recordOptions = (schema: string) => ({ schema, packageName: RECORD_PACKAGE_NAME, migrations: RECORD_MIGRATIONS });
 

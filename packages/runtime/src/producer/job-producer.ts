@@ -29,7 +29,9 @@ export class JobProducer {
 
   constructor(
     private readonly deps: { pool: pg.Pool; quotedSchema: string; registry: ProcessorRegistry; config: RuntimeConfig; queue(name: string): Queue;
-      ensureBackendReady(): Promise<void> },
+      ensureBackendReady(): Promise<void>;
+      /** Told about the jobs that went into the backend (metrics). */
+      onQueued?(jobs: ReadonlyArray<{ queue: string; type: string }>): void },
   ) {
     this.insertSql = insertSql(deps.quotedSchema);
   }
@@ -79,6 +81,7 @@ export class JobProducer {
         .catch(() => { /* the original error matters more; reconcile removes orphans */ });
       throw new JobsError('BACKEND_UNAVAILABLE', `could not queue the job: ${(error as Error).message}`);
     }
+    if (fresh.length > 0) this.deps.onQueued?.(fresh);
     return prepared.map((p) => existing.get(p.id) ?? { id: p.id, type: p.type, queue: p.queue, status: p.status, existing: false });
   }
 

@@ -57,11 +57,31 @@ function isProcessorPackage(packageDir: string): boolean {
 }
 
 /**
- * Processor packages installed with `jobs plugins:install`: every package directly under
- * `<pluginsDir>/node_modules` (scoped ones included) whose package.json has an `nselfJobs` key.
+ * The names a plugins directory lists in its package.json `dependencies`, or undefined when it
+ * has no package.json. Only these are plugins: a plugin's own dependencies land in the same
+ * node_modules (a built-in processor it depends on, say) and must not count as installed.
  */
-export function installedProcessorSources(pluginsDir: string): ProcessorSource[] {
-  const nodeModules = path.resolve(pluginsDir, 'node_modules');
+function listedDependencies(pluginsDir: string): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(pluginsDir, 'package.json'), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const pkg = JSON.parse(text) as { dependencies?: unknown };
+    const deps = pkg.dependencies;
+    return typeof deps === 'object' && deps !== null && !Array.isArray(deps) ? Object.keys(deps) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** An npm package name, scoped or not: never a path that could leave node_modules. */
+const PACKAGE_NAME = /^(@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/i;
+
+/** Every package directory directly under node_modules (scoped ones included). */
+function scanNodeModules(nodeModules: string): string[] {
   // npm links a package installed from a local path, so symlinks count as package directories.
   const isDirLike = (d: Dirent) => (d.isDirectory() || d.isSymbolicLink()) && !d.name.startsWith('.');
   const packageDirs: string[] = [];
@@ -73,6 +93,21 @@ export function installedProcessorSources(pluginsDir: string): ProcessorSource[]
       packageDirs.push(dir);
     }
   }
+  return packageDirs;
+}
+
+/**
+ * Processor packages installed with `jobs plugins:install`: the packages `<pluginsDir>/package.json`
+ * lists in `dependencies` (as @oclif/plugin-plugins does) whose package.json has an `nselfJobs` key.
+ * A plugins directory without a package.json (made by hand) falls back to every such package
+ * directly under `<pluginsDir>/node_modules`, scoped and linked ones included.
+ */
+export function installedProcessorSources(pluginsDir: string): ProcessorSource[] {
+  const nodeModules = path.resolve(pluginsDir, 'node_modules');
+  const listed = listedDependencies(pluginsDir);
+  const packageDirs = listed
+    ? listed.filter((name) => PACKAGE_NAME.test(name)).map((name) => path.join(nodeModules, name))
+    : scanNodeModules(nodeModules);
   return packageDirs
     .sort()
     .filter(isProcessorPackage)

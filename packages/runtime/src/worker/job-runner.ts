@@ -6,6 +6,7 @@ import type { RuntimeConfig } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import type { ProcessorRegistry, RegisteredProcessor } from '../registry/index.js';
 import { unwrapJobData } from '../job-envelope.js';
+import { CANCEL_REASON, cancelledError } from '../operations/cancellation.js';
 
 /**
  * Turns a BullMQ job into one processor call: finds the processor, validates the
@@ -60,26 +61,39 @@ export class JobRunner {
 
   private async callWithTimeout(definition: ProcessorDefinition, job: Job, payload: unknown, timeoutMs: number, cancelSignal?: AbortSignal): Promise<unknown> {
     const controller = new AbortController();
-    const onCancel = () => controller.abort(cancelSignal?.reason ?? new Error('job cancelled'));
-    cancelSignal?.addEventListener('abort', onCancel, { once: true });
     let timer: NodeJS.Timeout | undefined;
-    // The race makes the attempt fail at its timeout even when a processor ignores its signal.
-    const timedOut = new Promise<never>((_, reject) => {
+    let onCancel: (() => void) | undefined;
+    // The race makes the attempt fail at its timeout, or when cancelled by request, even when
+    // a processor ignores its signal. Other aborts (a worker shutting down) only fire the signal.
+    const stopped = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         const error = new JobTimeoutError(timeoutMs);
         controller.abort(error);
         reject(error);
       }, timeoutMs);
+      onCancel = () => {
+        if (cancelSignal?.reason !== CANCEL_REASON) {
+          controller.abort(cancelSignal?.reason ?? new Error('job cancelled'));
+          return;
+        }
+        const error = cancelledError();
+        controller.abort(error);
+        reject(error);
+      };
+      // Aborted while the processor was loading: the event has fired already.
+      if (cancelSignal?.aborted) onCancel();
+      else cancelSignal?.addEventListener('abort', onCancel, { once: true });
     });
     try {
       const context = this.context(job, payload, controller.signal);
-      const result = await Promise.race([Promise.resolve().then(() => definition.process(context)), timedOut]);
+      const result = await Promise.race([Promise.resolve().then(() => definition.process(context)), stopped]);
       return result === undefined ? null : result;
     } catch (error) {
+      if (cancelSignal?.aborted && cancelSignal.reason === CANCEL_REASON) throw cancelledError();
       throw toBackendError(error);
     } finally {
       clearTimeout(timer);
-      cancelSignal?.removeEventListener('abort', onCancel);
+      if (onCancel) cancelSignal?.removeEventListener('abort', onCancel);
     }
   }
 

@@ -1,4 +1,5 @@
-import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
+import { attemptOutcome } from '../metrics/attempt-outcome.js';
 import type { JobRecorder } from '../record/job-recorder.js';
 import { failureFromError, snapshotFromJob } from '../record/job-snapshot.js';
 import { recordIdOf } from '../record/record-id.js';
@@ -30,11 +31,15 @@ export function recordLifecycle(worker: Worker, recorder: JobRecorder, log: Logg
 
   worker.on('failed', (job: Job | undefined, error: Error) => {
     if (!job) return;
-    const attempts = job.opts.attempts ?? 1;
-    const unrecoverable = error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
-    // Mirrors BullMQ's own decision (Job.shouldRetryJob); attemptsMade already counts this attempt.
-    const final = unrecoverable || job.attemptsMade >= attempts;
+    const outcome = attemptOutcome(job, error);
     const now = Date.now();
+    if (outcome === 'cancelled') {
+      recorder.record(snapshotFromJob(job, 'cancelled', { completed_at: iso(job.finishedOn ?? now), last_error: error.message }));
+      // Out of the backend like a cancelled waiting job, so that a reconcile cannot turn it back into `failed`.
+      job.remove().catch((removeError) => log.warn({ err: removeError, jobId: job.id }, 'could not remove a cancelled job from its queue'));
+      return;
+    }
+    const final = outcome === 'failed';
     recorder.recordFailure(failureFromError(recordIdOf(job.queueName, String(job.id), job.timestamp), job.attemptsMade, error));
     recorder.record(snapshotFromJob(job, final ? 'failed' : job.delay > 0 ? 'delayed' : 'waiting', {
       completed_at: final ? iso(job.finishedOn ?? now) : null,

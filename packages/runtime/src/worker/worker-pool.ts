@@ -2,6 +2,8 @@ import type { Worker } from 'bullmq';
 import type { QueueBackend } from '../backend/queue-backend.js';
 import type { RuntimeConfig } from '../config/index.js';
 import type { Logger } from '../logger.js';
+import { logJobEvents } from '../metrics/job-event-log.js';
+import type { RuntimeMetrics } from '../metrics/runtime-metrics.js';
 import type { JobRecorder } from '../record/job-recorder.js';
 import type { ProcessorRegistry } from '../registry/index.js';
 import { backoffStrategy } from './backoff-strategy.js';
@@ -20,7 +22,8 @@ export class WorkerPool {
   private closing: Promise<void> | undefined;
 
   constructor(
-    private readonly deps: { backend: QueueBackend; registry: ProcessorRegistry; recorder: JobRecorder; config: RuntimeConfig; log: Logger },
+    private readonly deps: { backend: QueueBackend; registry: ProcessorRegistry; recorder: JobRecorder; config: RuntimeConfig; log: Logger;
+      metrics?: RuntimeMetrics },
     private readonly options: WorkerPoolOptions,
   ) {
     this.runner = new JobRunner(deps);
@@ -39,10 +42,17 @@ export class WorkerPool {
         autorun: false,
       });
       recordLifecycle(worker, recorder, log);
+      logJobEvents(worker, log);
+      this.deps.metrics?.observeWorker(worker);
       this.workers.push(worker);
     }
     for (const worker of this.workers) void worker.run().catch((error) => log.error({ err: error, queue: worker.name }, 'worker stopped'));
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
+  }
+
+  /** Aborts the signal of that job if a worker of this pool runs it; false otherwise. */
+  cancel(queue: string, jobId: string, reason: string): boolean {
+    return this.workers.some((w) => w.name === queue && w.cancelJob(jobId, reason));
   }
 
   /**

@@ -1,0 +1,5 @@
+{
+  "import": "tsx",
+  "spec": ["test/**/*.test.ts"],
+  "timeout": 30000
+}

@@ -1,0 +1,14 @@
+export { JobOperations } from './job-operations.js';
+export type { OperationDeps } from './operation-deps.js';
+export type { CancelOutcome, CancelOptions } from './cancel-job.js';
+export type { RetryOutcome } from './retry-job.js';
+export { RETRYABLE_STATUSES } from './retry-job.js';
+export type { PromoteOutcome } from './promote-job.js';
+export type { QueueState } from './queue-control.js';
+export type { RetryCandidate, RetryFilter } from './retry-candidates.js';
+export type { BackendQueueCounts } from './queue-counts.js';
+export type { TypePerformance, QueueHistory, StatsWindow } from './performance-stats.js';
+export { CancelListener, publishCancel, CANCEL_CHANNEL, type CancelRequest } from './cancel-channel.js';
+export { CANCEL_REASON, CANCELLED_CODE, cancelledError, isCancellation, isCancelledReason } from './cancellation.js';
+export { checkEvictionPolicy, type EvictionCheck, type EvictionCheckOptions } from './eviction-policy.js';
+export { opsSettings, type OpsSettings } from './ops-settings.js';

@@ -1,0 +1,10 @@
+export { ScheduleStore, MAX_PREVIEW, type ScheduleStoreDeps } from './schedule-store.js';
+export { Scheduler, type SchedulerOptions, type SchedulerDeps } from './scheduler.js';
+export { ScheduleRunner, occurrenceKey, type PassResult } from './schedule-runner.js';
+export { CronSchedule, cronProblem } from './schedule-clock.js';
+export { planDue, MAX_CATCH_UP, MISSED_GRACE_MS, MISSED_POLICIES, type DuePlan, type MissedPolicy } from './missed-runs.js';
+export { ScheduleError, type ScheduleErrorCode } from './schedule-error.js';
+export { SCHEDULE_NAME_PATTERN } from './schedule-validation.js';
+export { SCHEDULES_CHANNEL } from './schedule-listener.js';
+export { formatLocalTime, timeZoneProblem, resolveWallTime, type ResolvedWallTime } from './zone-offset.js';
+export type { Schedule, ScheduleInput, ScheduleUpdate, ScheduleJobOptions, PreviewRequest } from './schedule-types.js';
