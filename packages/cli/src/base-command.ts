@@ -29,9 +29,14 @@ export abstract class BaseCommand extends Command {
     if (error instanceof RegistryError) this.fail(error.message, EXIT.config);
     if (isJobsError(error)) {
       const unavailable = error.code === 'BACKEND_UNAVAILABLE' || error.code === 'DATABASE_UNAVAILABLE';
-      const details = Array.isArray(error.details) ? `\n${(error.details as Array<{ path?: string; message?: string }>).filter((d) => d.path).map((d) => `  ${d.path}: ${d.message}`).join('\n')}` : '';
-      this.fail(`${error.message}${details.trim() ? details : ''}`, unavailable ? EXIT.unavailable : EXIT.usage);
+      // Details are listed one per line, unless the message already spells each of them out.
+      const lines = Array.isArray(error.details)
+        ? (error.details as Array<{ path?: string; message?: string }>).filter((d) => d.path && !error.message.includes(`${d.path}: ${d.message}`))
+          .map((d) => `  ${d.path}: ${d.message}`)
+        : [];
+      this.fail([error.message, ...lines].join('\n'), unavailable ? EXIT.unavailable : EXIT.usage);
     }
+    if ((error as { code?: unknown }).code === 'SETUP_INVALID') this.fail(error.message, EXIT.config);
     if (/cannot reach|ECONNREFUSED|ENOTFOUND|timeout/i.test(error.message)) this.fail(error.message, EXIT.unavailable);
     this.fail(error.message, EXIT.failure);
   }

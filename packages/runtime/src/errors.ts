@@ -13,7 +13,11 @@ export type JobsErrorCode =
   /** A queue named in a path (pause, resume) that no processor or default declares. */
   | 'QUEUE_NOT_FOUND'
   | 'BACKEND_UNAVAILABLE'
-  | 'DATABASE_UNAVAILABLE';
+  | 'DATABASE_UNAVAILABLE'
+  /** No schedule of that name (schedules). */
+  | 'SCHEDULE_NOT_FOUND'
+  /** A schedule of that name already exists (schedules). */
+  | 'SCHEDULE_EXISTS';
 
 export class JobsError extends Error {
   constructor(readonly code: JobsErrorCode, message: string, readonly details?: unknown) {

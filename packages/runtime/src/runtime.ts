@@ -5,7 +5,7 @@ import type { Queue } from 'bullmq';
 import type { RuntimeConfig } from './config/index.js';
 import { createBackend } from './backend/create-backend.js';
 import type { QueueBackend } from './backend/queue-backend.js';
-import { createDatabasePool, pingDatabase } from './database-pool.js';
+import { createDatabasePool, createRecorderPool, pingDatabase } from './database-pool.js';
 import { migrateRecord } from './db/index.js';
 import { migrateProcessorPackages } from './plugins/package-migrations.js';
 import { createLogger, type Logger } from './logger.js';
@@ -22,7 +22,7 @@ import {
   builtinProcessorSources, installedProcessorSources, pathProcessorSources, ProcessorRegistry,
 } from './registry/index.js';
 import { RUNTIME_VERSION } from './runtime-version.js';
-import { Scheduler, ScheduleStore, type SchedulerOptions } from './schedules/index.js';
+import { Scheduler, ScheduleStore, seedDefaultSchedules, type SchedulerOptions } from './schedules/index.js';
 import { WorkerPool, type WorkerPoolOptions } from './worker/worker-pool.js';
 
 export interface RuntimeOptions {
@@ -62,6 +62,8 @@ export class Runtime {
     readonly backend: QueueBackend,
     readonly registry: ProcessorRegistry,
     readonly recorder: JobRecorder,
+    /** The recorder's own pool (no force_custom_plan; see createRecorderPool). */
+    private readonly recorderPool: pg.Pool,
   ) {
     this.quotedSchema = escapeIdentifier(config.database.schema);
     this.metrics = new RuntimeMetrics({ queueNames: () => knownQueues(registry), queue: (name) => this.queue(name), recorder });
@@ -80,6 +82,7 @@ export class Runtime {
     const log = options.log ?? createLogger(config.logLevel);
     const registry = options.registry ?? (await discoverProcessors(config));
     const pool = createDatabasePool(config);
+    const recorderPool = createRecorderPool(config);
     try {
       await pingDatabase(pool, config); // unreachable: says so with the address tried
       if (options.migrate !== false) await migrateRecord(pool, config.database.schema);
@@ -87,12 +90,13 @@ export class Runtime {
       await migrateProcessorPackages(pool, config.database.schema, registry.list(), { apply: options.migrate !== false });
       const evictionChecked = await guardRedisEviction(config, log);
       const backend = await createBackend(config);
-      const recorder = new JobRecorder(pool, escapeIdentifier(config.database.schema), log, options.recorder);
-      const runtime = new Runtime(config, log, pool, backend, registry, recorder);
+      const recorder = new JobRecorder(recorderPool, escapeIdentifier(config.database.schema), log, options.recorder);
+      const runtime = new Runtime(config, log, pool, backend, registry, recorder, recorderPool);
       runtime.evictionChecked = evictionChecked;
       return runtime;
     } catch (error) {
       await pool.end().catch(() => {});
+      await recorderPool.end().catch(() => {});
       throw error;
     }
   }
@@ -107,10 +111,15 @@ export class Runtime {
     return queue;
   }
 
-  /** Fires cron schedules from this process until close() (once per runtime; any number of processes may). */
-  async startScheduler(options?: SchedulerOptions): Promise<Scheduler> {
+  /**
+   * Fires cron schedules from this process until close() (once per runtime; any number of processes may).
+   * The first start on a database also creates the default cleanup schedules (see seedDefaultSchedules)
+   * unless `defaultSchedules: false`.
+   */
+  async startScheduler(options?: SchedulerOptions & { defaultSchedules?: boolean }): Promise<Scheduler> {
     if (!this.scheduler) {
       this.scheduler = new Scheduler({ pool: this.pool, quotedSchema: this.quotedSchema, producer: this.producer, log: this.log }, options);
+      if (options?.defaultSchedules !== false) await seedDefaultSchedules(this.schedules, this.registry, this.log);
       await this.scheduler.start();
     }
     return this.scheduler;
@@ -147,6 +156,7 @@ export class Runtime {
     await Promise.all(this.pools.map((p) => p.close(graceMs)));
     await this.recorder.close();
     await this.backend.close();
+    await this.recorderPool.end();
     await this.pool.end();
   }
 }

@@ -9,6 +9,7 @@ import { jobControlRoutes } from './routes/job-control-routes.js';
 import { jobRoutes } from './routes/job-routes.js';
 import { metricsRoutes } from './routes/metrics-routes.js';
 import { queueRoutes } from './routes/queue-routes.js';
+import { scheduleRoutes, scheduleRunRoutes } from './routes/schedule-routes.js';
 import { statsRoutes } from './routes/stats-routes.js';
 
 export interface AppOptions {
@@ -51,12 +52,12 @@ export function createApp(runtime: Runtime, options: AppOptions = {}): Koa {
   app.use(metrics.routes()).use(metrics.allowedMethods());
 
   // Operations take no body: they come before the JSON body parser, which requires one for every POST.
-  const bodyless = [jobControlRoutes(runtime), queueRoutes(runtime)];
+  const bodyless = [jobControlRoutes(runtime), queueRoutes(runtime), scheduleRunRoutes(runtime)];
   for (const router of bodyless) app.use(router.routes());
 
   const parseBody = jsonBody(bodyLimit);
   app.use((ctx, next) => (isUnder(ctx.path, '/api') ? parseBody(ctx, next) : next()));
-  for (const router of [jobRoutes(runtime), statsRoutes(runtime)]) {
+  for (const router of [jobRoutes(runtime), statsRoutes(runtime), scheduleRoutes(runtime)]) {
     app.use(router.routes()).use(router.allowedMethods());
   }
   for (const router of bodyless) app.use(router.allowedMethods());

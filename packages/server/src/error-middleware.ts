@@ -13,6 +13,8 @@ export const STATUS_OF_CODE: Readonly<Record<JobsErrorCode, number>> = Object.fr
   QUEUE_NOT_FOUND: 404,
   BACKEND_UNAVAILABLE: 503,
   DATABASE_UNAVAILABLE: 503,
+  SCHEDULE_NOT_FOUND: 404,
+  SCHEDULE_EXISTS: 409,
 });
 
 const CODE_OF_STATUS: Readonly<Record<number, string>> = Object.freeze({

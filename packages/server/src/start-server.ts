@@ -39,8 +39,8 @@ export async function startServer(runtime: Runtime, options: StartServerOptions 
   const host = options.host ?? runtime.config.dashboard.host;
   const port = options.port ?? runtime.config.dashboard.port;
   if (!runtime.config.apiKey && !isLoopbackHost(host) && !options.allowPublicWithoutKey) {
-    throw new Error(`refusing to listen on ${host} without an API key: anyone who reaches it could enqueue jobs and use the dashboard. `
-      + 'Set JOBS_API_KEY, or bind to 127.0.0.1, or pass --allow-public (allowPublicWithoutKey) if this is intended.');
+    throw Object.assign(new Error(`refusing to listen on ${host} without an API key: anyone who reaches it could enqueue jobs and use the dashboard. `
+      + 'Set JOBS_API_KEY, or bind to 127.0.0.1, or pass --allow-public (allowPublicWithoutKey) if this is intended.'), { code: 'SETUP_INVALID' });
   }
   const app = createApp(runtime);
   const server = http.createServer(app.callback());

@@ -37,7 +37,7 @@ export async function clearStalePostmaster(dataDir: string, ownerPid: number | u
     return;
   }
   if (ownerPid !== undefined && info.ppid === ownerPid && ownerPid !== process.pid) {
-    throw new Error(`PostgreSQL (pid ${pid}) in ${dataDir} is in use by another \`jobs dev\` (pid ${ownerPid}); stop that one first`);
+    throw Object.assign(new Error(`PostgreSQL (pid ${pid}) in ${dataDir} is in use by another \`jobs dev\` (pid ${ownerPid}); stop that one first`), { code: 'SETUP_INVALID' });
   }
   log(`stopping PostgreSQL (pid ${pid}) left running by an earlier \`jobs dev\` that did not stop cleanly`);
   await stopProcess(pid);

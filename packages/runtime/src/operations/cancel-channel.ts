@@ -5,7 +5,7 @@ import type { Logger } from '../logger.js';
  * How a request to stop a running job reaches the worker process that holds it.
  *
  * A running job is locked by one worker in one process; only that process can abort it
- * (BullMQ's Worker.cancelJob). Every process that runs workers LISTENs on this PostgreSQL
+ * (WorkerPool.cancel, through its job runner). Every process that runs workers LISTENs on this PostgreSQL
  * channel of the record's database, which exists whatever the queue backend is (Redis or
  * BullMQ's PostgreSQL backend), so one mechanism serves both. The requester NOTIFYs
  * `{schema, queue, id}`; each listener asks its workers to cancel that id, and only the one

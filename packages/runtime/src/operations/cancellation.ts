@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 
 /**
- * The reason handed to BullMQ's Worker.cancelJob() when someone cancels a running job.
+ * The reason handed to WorkerPool.cancel() when someone cancels a running job.
  * The worker's job runner recognises it and fails the attempt with JOB_CANCELLED, which
  * BullMQ never retries and the record keeps as `cancelled`. Other aborts (a worker
  * shutting down) keep their usual meaning: the job is retried.

@@ -96,6 +96,10 @@ export class JobProducer {
       const { rows: ids } = await this.deps.pool.query<{ id: string }>(this.insertSql, [JSON.stringify(rows)]);
       return new Set(ids.map((r) => r.id));
     } catch (error) {
+      if (error instanceof RangeError) {
+        // JSON.stringify ran out of stack: the payload nests deeper than anyone needs.
+        throw new JobsError('PAYLOAD_INVALID', 'payload is nested too deeply to store', [{ path: '/payload', message: 'is nested too deeply' }]);
+      }
       const code = (error as { code?: string }).code;
       if (code === '22P05' || code === '22021') {
         throw new JobsError('PAYLOAD_INVALID', 'payload contains a character PostgreSQL cannot store (U+0000)', [{ path: '/payload', message: 'must not contain U+0000' }]);

@@ -36,7 +36,8 @@ export function knownQueues(registry: ProcessorRegistry): string[] {
  */
 export function prepareJob(request: EnqueueRequest, registry: ProcessorRegistry, config: RuntimeConfig, scheduleName?: string): PreparedJob {
   if (typeof request?.type !== 'string' || request.type.length === 0) {
-    throw new JobsError('OPTIONS_INVALID', 'type is required', [{ path: '/type', message: 'is required' }]);
+    const message = request?.type === undefined || request.type === '' ? 'is required' : 'must be a string';
+    throw new JobsError('OPTIONS_INVALID', `type ${message}`, [{ path: '/type', message }]);
   }
   const processor = registry.get(request.type);
   if (!processor) {

@@ -1,7 +1,8 @@
 import pg from 'pg';
+import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { buildFlushSql, writeBatchIsolatingBadRows } from './record-writer.js';
-import type { FailureRow, JobSnapshot } from './job-snapshot.js';
+import { snapshotFromJob, type FailureRow, type JobSnapshot } from './job-snapshot.js';
 
 export interface JobRecorderOptions {
   /** How long a change may wait before it is written (DESIGN.md: ~50 ms). */
@@ -15,7 +16,10 @@ export interface JobRecorderOptions {
 }
 
 interface Pending {
-  snapshot: JobSnapshot;
+  /** The latest state; undefined while the job is merely `active` (see recordActive). */
+  snapshot: JobSnapshot | undefined;
+  /** For a job recorded by recordActive: its row is built at flush time, if still active then. */
+  job: Job | undefined;
   since: number;
 }
 
@@ -49,7 +53,19 @@ export class JobRecorder {
   record(snapshot: JobSnapshot): void {
     if (this.closed) throw new Error('job recorder is closed');
     const previous = this.pending.get(snapshot.id);
-    this.pending.set(snapshot.id, { snapshot, since: previous?.since ?? Date.now() });
+    this.pending.set(snapshot.id, { snapshot, job: undefined, since: previous?.since ?? Date.now() });
+    this.afterChange();
+  }
+
+  /**
+   * A job became active. Cheap on purpose: most jobs finish before their `active`
+   * row would be due (activeRowDelayMs), and then their final state replaces it
+   * unbuilt. `id` is the job's record id.
+   */
+  recordActive(id: string, job: Job): void {
+    if (this.closed) throw new Error('job recorder is closed');
+    const previous = this.pending.get(id);
+    this.pending.set(id, { snapshot: undefined, job, since: previous?.since ?? Date.now() });
     this.afterChange();
   }
 
@@ -127,9 +143,16 @@ export class JobRecorder {
   private takeBatch(all: boolean): { snapshots: JobSnapshot[]; failures: FailureRow[] } {
     const snapshots: JobSnapshot[] = [];
     const youngActive = Date.now() - this.opts.activeRowDelayMs;
-    for (const [id, { snapshot }] of this.pending) {
+    for (const [id, entry] of this.pending) {
       if (snapshots.length >= this.opts.maxBatch) break;
-      if (!all && snapshot.status === 'active' && snapshot.started_at && Date.parse(snapshot.started_at) > youngActive) continue;
+      let snapshot = entry.snapshot;
+      if (snapshot === undefined) {
+        const job = entry.job!;
+        if (!all && (job.processedOn ?? entry.since) > youngActive) continue;
+        snapshot = snapshotFromJob(job, 'active', { completed_at: null });
+      } else if (!all && snapshot.status === 'active' && snapshot.started_at && Date.parse(snapshot.started_at) > youngActive) {
+        continue;
+      }
       snapshots.push(snapshot);
       this.pending.delete(id);
     }
@@ -165,7 +188,7 @@ export class JobRecorder {
   private putBack(batch: { snapshots: JobSnapshot[]; failures: FailureRow[] }): void {
     const now = Date.now();
     for (const snapshot of batch.snapshots) {
-      if (!this.pending.has(snapshot.id)) this.pending.set(snapshot.id, { snapshot, since: now });
+      if (!this.pending.has(snapshot.id)) this.pending.set(snapshot.id, { snapshot, job: undefined, since: now });
     }
     this.failures = [...batch.failures, ...this.failures];
   }

@@ -12,11 +12,12 @@ export function buildFlushSql(quotedSchema: string): string {
   const q = quotedSchema;
   return `
 WITH rows AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(
-    id uuid, type text, queue text, status text, priority text, payload jsonb,
-    attempts_made integer, max_attempts integer, timeout_ms integer, schedule_name text,
-    backend_id text, created_at timestamptz, run_at timestamptz, started_at timestamptz, completed_at timestamptz,
-    last_error text, progress jsonb, has_result boolean, result jsonb, duration_ms integer)
+  SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[],
+    $8::integer[], $9::integer[], $10::integer[], $11::text[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[],
+    $15::timestamptz[], $16::text[], $17::jsonb[], $18::boolean[], $19::jsonb[], $20::integer[]) AS r(
+    id, backend_id, type, queue, status, priority, payload,
+    attempts_made, max_attempts, timeout_ms, schedule_name, created_at, run_at, started_at,
+    completed_at, last_error, progress, has_result, result, duration_ms)
 ), upserted AS (
   INSERT INTO ${q}.jobs AS j (id, backend_id, type, queue, status, priority, payload, attempts_made, max_attempts,
     timeout_ms, schedule_name, created_at, run_at, started_at, completed_at, last_error, progress)
@@ -42,13 +43,49 @@ WITH rows AS (
 )
 INSERT INTO ${q}.job_failures (job_id, attempt_number, error_message, error_code, stack, failed_at)
 SELECT job_id, attempt_number, error_message, error_code, stack, failed_at
-FROM jsonb_to_recordset($2::jsonb) AS f(job_id uuid, attempt_number integer, error_message text,
+FROM jsonb_to_recordset($21::jsonb) AS f(job_id uuid, attempt_number integer, error_message text,
   error_code text, stack text, failed_at timestamptz)`;
 }
 
-function rowOf(snapshot: JobSnapshot): Record<string, unknown> {
-  const { result, ...row } = snapshot;
-  return { ...row, has_result: result !== undefined, result: result?.value ?? null, duration_ms: result?.duration_ms ?? null };
+/** A jsonb parameter: SQL NULL for null/undefined (as jsonb_to_recordset made of a JSON null), else its JSON text. */
+function jsonOf(value: unknown, clean: boolean): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value, clean ? withoutNul : undefined);
+}
+
+function textOf(value: string | null | undefined, clean: boolean): string | null {
+  if (value === undefined || value === null) return null;
+  return clean && value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+}
+
+/** The batch as one array per column, for `unnest($1::uuid[], ...)`; `clean` replaces U+0000. */
+function columnsOf(snapshots: JobSnapshot[], failures: FailureRow[], clean: boolean): unknown[] {
+  const n = snapshots.length;
+  const cols: unknown[][] = [];
+  for (let c = 0; c < 20; c += 1) cols.push(new Array(n));
+  for (let i = 0; i < n; i += 1) {
+    const s = snapshots[i]!;
+    cols[0]![i] = s.id;
+    cols[1]![i] = textOf(s.backend_id, clean);
+    cols[2]![i] = textOf(s.type, clean);
+    cols[3]![i] = textOf(s.queue, clean);
+    cols[4]![i] = s.status;
+    cols[5]![i] = s.priority;
+    cols[6]![i] = jsonOf(s.payload, clean);
+    cols[7]![i] = s.attempts_made;
+    cols[8]![i] = s.max_attempts;
+    cols[9]![i] = s.timeout_ms ?? null;
+    cols[10]![i] = textOf(s.schedule_name, clean);
+    cols[11]![i] = s.created_at;
+    cols[12]![i] = s.run_at ?? null;
+    cols[13]![i] = s.started_at ?? null;
+    cols[14]![i] = s.completed_at ?? null;
+    cols[15]![i] = textOf(s.last_error, clean);
+    cols[16]![i] = jsonOf(s.progress, clean);
+    cols[17]![i] = s.result !== undefined;
+    cols[18]![i] = jsonOf(s.result?.value, clean);
+    cols[19]![i] = s.result?.duration_ms ?? null;
+  }
+  return [...cols, JSON.stringify(failures, clean ? withoutNul : undefined)];
 }
 
 /** PostgreSQL refuses U+0000 in text and jsonb: replace it rather than lose the whole batch. */
@@ -93,11 +130,10 @@ export async function writeBatchIsolatingBadRows(
 export async function writeBatch(
   pool: pg.Pool, sql: string, snapshots: JobSnapshot[], failures: FailureRow[],
 ): Promise<void> {
-  const rows = snapshots.map(rowOf);
   try {
-    await pool.query(sql, [JSON.stringify(rows), JSON.stringify(failures)]);
+    await pool.query(sql, columnsOf(snapshots, failures, false));
   } catch (error) {
     if (!NUL_ERRORS.has((error as { code?: string }).code ?? '')) throw error;
-    await pool.query(sql, [JSON.stringify(rows, withoutNul), JSON.stringify(failures, withoutNul)]);
+    await pool.query(sql, columnsOf(snapshots, failures, true));
   }
 }

@@ -8,3 +8,4 @@ export { SCHEDULE_NAME_PATTERN } from './schedule-validation.js';
 export { SCHEDULES_CHANNEL } from './schedule-listener.js';
 export { formatLocalTime, timeZoneProblem, resolveWallTime, type ResolvedWallTime } from './zone-offset.js';
 export type { Schedule, ScheduleInput, ScheduleUpdate, ScheduleJobOptions, PreviewRequest } from './schedule-types.js';
+export { seedDefaultSchedules, DEFAULT_SCHEDULES, DEFAULT_SCHEDULES_MARKER } from './default-schedules.js';

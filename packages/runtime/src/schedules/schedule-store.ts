@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { RuntimeConfig } from '../config/index.js';
+import { LEDGER_TABLE } from '../db/ledger-storage.js';
 import { JobsError } from '../errors.js';
 import type { EnqueuedJob, JobProducer } from '../producer/job-producer.js';
 import type { ProcessorRegistry } from '../registry/index.js';
@@ -104,6 +105,37 @@ export class ScheduleStore {
     if (!rows[0]) throw scheduleNotFound(name);
     await this.notify(name);
     return scheduleFromRow(rows[0]);
+  }
+
+  /**
+   * Creates `inputs` once per database: only when the ledger (nself_jobs_migrations) has no row
+   * `marker`, which is written in the same transaction. A schedule whose name is taken is left
+   * as it is; later deletions or edits are never undone. Returns the names created ([] when the
+   * marker was already there). Several processes at once: the marker's key serialises them.
+   */
+  async seedOnce(marker: { package: string; name: string }, inputs: ScheduleInput[]): Promise<string[]> {
+    const valid = inputs.map((input) => validateSchedule(input, this.deps.registry, this.deps.config));
+    const created = await this.transaction(async (client) => {
+      const marked = await client.query(
+        `INSERT INTO ${this.deps.quotedSchema}.${LEDGER_TABLE} (package, name) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING name`,
+        [marker.package, marker.name],
+      );
+      if (marked.rowCount === 0) return [];
+      const names: string[] = [];
+      for (const schedule of valid) {
+        const next = schedule.enabled ? this.clockOf(schedule).nextAfter(this.now()) : null;
+        const { rows } = await client.query<{ name: string }>(
+          `INSERT INTO ${this.table} (name, type, queue, payload, options, cron, timezone, description, enabled, missed_policy, next_run_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (name) DO NOTHING RETURNING name`,
+          [...columnValues(schedule), next],
+        );
+        if (rows[0]) names.push(rows[0].name);
+      }
+      return names;
+    });
+    for (const name of created) await this.notify(name);
+    return created;
   }
 
   /** Enqueues one job now (also for a disabled schedule); the cron timing is not changed. */

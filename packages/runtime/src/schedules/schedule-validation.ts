@@ -11,6 +11,9 @@ import { timeZoneProblem } from './zone-offset.js';
 /** Letters, digits, `_ . -`; starts with a letter or digit. The name ends up in URLs and idempotency keys. */
 export const SCHEDULE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
 
+/** Names that a REST path under /api/schedules/ already uses. */
+const RESERVED_NAMES = ['preview'];
+
 const INPUT_FIELDS = ['name', 'type', 'cron', 'timezone', 'payload', 'queue', 'options', 'description', 'enabled', 'missedPolicy'];
 const JOB_OPTIONS = ['priority', 'maxRetries', 'timeout'];
 
@@ -42,6 +45,8 @@ export function validateSchedule(input: unknown, registry: ProcessorRegistry, co
   const problems: OptionProblem[] = unknownFields(body, INPUT_FIELDS, '');
   if (typeof body.name !== 'string' || !SCHEDULE_NAME_PATTERN.test(body.name)) {
     problems.push({ path: '/name', message: 'is required: 1 to 100 letters, digits, _ . or -, starting with a letter or digit' });
+  } else if (RESERVED_NAMES.includes(body.name)) {
+    problems.push({ path: '/name', message: `"${body.name}" is reserved (GET /api/schedules/${body.name} has another meaning)` });
   }
   if (typeof body.type !== 'string' || body.type.length === 0) problems.push({ path: '/type', message: 'is required: an installed job type' });
   const cronIssue = cronProblem(body.cron);

@@ -14,7 +14,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
  */
 export function recordLifecycle(worker: Worker, recorder: JobRecorder, log: Logger): void {
   worker.on('active', (job: Job) => {
-    recorder.record(snapshotFromJob(job, 'active', { completed_at: null }));
+    // Built at flush time only if the job is still running then (most finish first).
+    recorder.recordActive(recordIdOf(job.queueName, String(job.id), job.timestamp), job);
   });
 
   worker.on('progress', (job: Job, progress) => {

@@ -52,7 +52,7 @@ export class WorkerPool {
 
   /** Aborts the signal of that job if a worker of this pool runs it; false otherwise. */
   cancel(queue: string, jobId: string, reason: string): boolean {
-    return this.workers.some((w) => w.name === queue && w.cancelJob(jobId, reason));
+    return this.options.queues.includes(queue) && this.runner.cancel(queue, jobId, reason);
   }
 
   /**
@@ -66,7 +66,7 @@ export class WorkerPool {
       const inTime = await Promise.race([graceful.then(() => true), sleep(graceMs).then(() => false)]);
       if (!inTime) {
         this.deps.log.warn({ graceMs }, 'shutdown: jobs still active after the grace period; cancelling them');
-        for (const worker of this.workers) worker.cancelAllJobs('worker shutting down');
+        this.runner.cancelAll(this.options.queues, 'worker shutting down');
         await Promise.race([graceful, sleep(2000)]);
         await Promise.all(this.workers.map((w) => w.close(true)));
       }

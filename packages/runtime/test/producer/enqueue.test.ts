@@ -167,6 +167,21 @@ describe('producer: enqueue and enqueueMany (real Redis and PostgreSQL, no worke
       await expectNothingWritten();
     });
 
+    it('a payload nested too deeply to store -> PAYLOAD_INVALID (not a database error), nothing written', async () => {
+      let deep: unknown = 1;
+      for (let i = 0; i < 20000; i += 1) deep = [deep];
+      const error = await refused(() => runtime.producer.enqueue({ type: 'echo', payload: { deep } }));
+      expect(error.code).to.equal('PAYLOAD_INVALID');
+      expect(error.message).to.contain('nested too deeply');
+      expect(await jobCount()).to.equal(0);
+      expect(await backendTotal()).to.equal(0);
+    });
+
+    it('a type that is not a string says so', async () => {
+      const error = await refused(() => runtime.producer.enqueue({ type: 5 as unknown as string, payload: {} }));
+      expect(error.details).to.deep.equal([{ path: '/type', message: 'must be a string' }]);
+    });
+
     it('a "\\u0000" in a key of a nested payload is refused too', async () => {
       const error = await refused(() => runtime.producer.enqueue({ type: 'echo', payload: { deep: [{ ['k\u0000']: 1 }] } }));
       expect(error.code).to.equal('PAYLOAD_INVALID');
