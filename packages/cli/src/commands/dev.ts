@@ -4,7 +4,7 @@ import type { RunningServer } from '@nself-jobs/server';
 import { BaseCommand, EXIT } from '../base-command.js';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from '../dev/embedded-database.js';
 import { ShutdownSteps } from '../dev/shutdown-steps.js';
-import { listenForStop } from '../dev/stop-signal.js';
+import { listenForStop } from '../stop-signal.js';
 import { isPortFree } from '../dev/tcp-port.js';
 
 /** The line `jobs dev --json` prints once everything runs. */

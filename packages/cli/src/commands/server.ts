@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { createLogger, Runtime } from '@nself-jobs/runtime';
 import { startServer } from '@nself-jobs/server';
 import { BaseCommand } from '../base-command.js';
+import { listenForStop } from '../stop-signal.js';
 
 export default class Server extends BaseCommand {
   static override summary = 'Run the REST API and the dashboard (no workers) until stopped';
@@ -42,26 +43,11 @@ Run \`jobs worker\` beside it to process the jobs. SIGTERM or SIGINT (Ctrl-C) cl
       process.stderr.write('jobs server: no workers run here (start `jobs worker`); Ctrl-C to stop\n');
     });
 
-    const signal = await waitForSignal();
+    const signal = await listenForStop(() => {}).received;
     log.info({ signal }, 'shutting down: closing the server, then the runtime');
     await server.close();
     await runtime.close();
     log.info('stopped');
     log.flush?.();
   }
-}
-
-/** Resolves on the first SIGTERM or SIGINT; a second one while stopping exits at once. */
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.removeListener('SIGTERM', onSignal);
-      process.removeListener('SIGINT', onSignal);
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve(signal);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
 }

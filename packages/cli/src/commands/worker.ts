@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { createLogger, DEFAULT_QUEUES, knownQueues, Runtime } from '@nself-jobs/runtime';
 import { BaseCommand, EXIT } from '../base-command.js';
+import { listenForStop } from '../stop-signal.js';
 
 export default class Worker extends BaseCommand {
   static override summary = 'Run workers that process jobs until stopped';
@@ -50,26 +51,11 @@ jobs still running then are handed back to the queue and retried, never lost. Ex
     log.info({ queues, concurrency: config.concurrency, backend: runtime.backend.address, types: runtime.registry.types() }, 'workers started');
     if (!flags.json) process.stderr.write(`jobs worker: consuming ${queues.join(', ')} (concurrency ${config.concurrency}) on ${runtime.backend.address}; Ctrl-C to stop\n`);
 
-    await waitForSignal();
+    await listenForStop(() => {}).received;
     log.info({ graceMs: config.shutdownGracePeriod }, 'shutting down: finishing active jobs');
     await metrics?.close();
     await runtime.close(config.shutdownGracePeriod);
     log.info('stopped');
     log.flush?.();
   }
-}
-
-/** Resolves on the first SIGTERM or SIGINT; a second one while stopping exits at once. */
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.removeListener('SIGTERM', onSignal);
-      process.removeListener('SIGINT', onSignal);
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve(signal);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
 }
