@@ -18,18 +18,8 @@ const INPUT_FIELDS = ['name', 'type', 'cron', 'timezone', 'payload', 'queue', 'o
 const JOB_OPTIONS = ['priority', 'maxRetries', 'timeout'];
 
 /** A schedule that passed every check, defaults resolved: what gets stored. */
-export interface ValidSchedule {
-  name: string;
-  type: string;
-  queue: string;
-  payload: unknown;
-  options: ScheduleJobOptions;
-  cron: string;
-  timezone: string;
-  description: string | null;
-  enabled: boolean;
-  missedPolicy: MissedPolicy;
-}
+export type ValidSchedule = Pick<Schedule,
+  'name' | 'type' | 'queue' | 'payload' | 'options' | 'cron' | 'timezone' | 'description' | 'enabled' | 'missedPolicy'>;
 
 /**
  * Checks a whole schedule (a create body, or an existing schedule with an update applied):
